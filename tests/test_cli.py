@@ -1,0 +1,73 @@
+"""The command line: list, show, audit, JSON, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from derivations._cli import main
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_list_names_every_derivation():
+    import derivations
+
+    code, out, _ = run("list")
+    assert code == 0
+    for i in derivations.ids():
+        assert i in out
+
+
+def test_show_one_step_json_has_design_shape():
+    code, out, _ = run("show", "su_boyd_candes_energy", "--step", "(2.3)", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["id"] == "su_boyd_candes_energy"
+    assert [s["label"] for s in data["steps"]] == ["(2.3)"]
+    assert data["steps"][0]["status"] == "proved"
+    assert data["steps"][0]["correction"] is None
+
+
+def test_show_text_single_step_includes_rule_and_replay():
+    code, out, _ = run("show", "su_boyd_candes_energy", "--step", "(2.6)")
+    assert code == 0
+    assert "rule: comparison" in out and "replay: derivcheck show" in out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (("show", "nope"), "unknown derivation id 'nope'"),
+    (("show", "su_boyd_candes_energy", "--step", "(99)"), "unknown step label"),
+    (("bogus",), "invalid choice"),
+    (("show",), "required"),
+    (("audit", "--frobnicate"), "unrecognized arguments"),
+    ((), "required"),
+])
+def test_bad_input_exits_2_with_one_line(argv, needle):
+    code, out, err = run(*argv)
+    assert code == 2
+    assert needle in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_python_dash_m_entry_point_reports_bad_input_without_traceback():
+    proc = subprocess.run([sys.executable, "-m", "derivations", "show", "nope"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "unknown derivation id" in proc.stderr
+
+
+def test_audit_json_agrees_with_recorded_verdicts():
+    code, out, _ = run("audit", "--json")
+    data = json.loads(out)
+    assert code == (1 if data["mismatches"] else 0)
+    assert data["mismatches"] == []
+    ids = [d["id"] for d in data["derivations"]]
+    assert ids == sorted(ids)
