@@ -134,6 +134,7 @@ def compare_relations(ctx: CheckContext, claim: sp.Basic, derived: sp.Basic, how
     if isinstance(claim, sp.And):
         verdicts = [compare_relations(ctx, c, derived, how) for c in claim.args]
         return _prover._weakest(verdicts)
+    claim, derived = expand_definitions(ctx, claim), expand_definitions(ctx, derived)
     rc, kc = _residual(claim)
     rd, kd = _residual(derived)
     shown = f"{how} gives {sp.sstr(derived)}"
@@ -170,6 +171,31 @@ def compare_relations(ctx: CheckContext, claim: sp.Basic, derived: sp.Basic, how
                    {"derived": sp.sstr(derived), "gap": sp.sstr(gap), **v.details})
 
 
+def expand_definitions(ctx: CheckContext, expr: sp.Basic) -> sp.Basic:
+    """Substitute the definitions among the step's ``uses`` (steps checked by ``definition()``).
+
+    A definition ``f(t) = rhs`` replaces ``f`` at every symbolic argument (``f(t0)`` too, but
+    not ``f(0)``: a value at a point is left to continuity arguments), so a
+    claim and a derived relation written with and without the defined name can be compared.
+    """
+    out = expr
+    for label in ctx.step.uses:
+        if label not in ctx.derivation._steps:
+            continue
+        st = ctx.derivation.step(label)
+        if not isinstance(st.rule, _Definition):
+            continue
+        lhs, rhs = st.claim.lhs, st.claim.rhs
+        if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args):
+            lam = sp.Lambda(lhs.args, rhs)
+            out = out.replace(lambda e, f=lhs.func: (isinstance(e, AppliedUndef) and e.func == f
+                                                      and all(isinstance(a, sp.Symbol) for a in e.args)),
+                              lambda e, lam=lam: lam(*e.args))
+        else:
+            out = out.subs(lhs, rhs)
+    return _doit(out) if out != expr else out
+
+
 def _positive_ratio(ctx: CheckContext, rc: sp.Expr, rd: sp.Expr) -> sp.Expr | None:
     """``rc / rd`` if it is free of function atoms and provably positive, else None."""
     rc, rd = _doit(rc), _doit(rd)
@@ -184,8 +210,8 @@ def _positive_ratio(ctx: CheckContext, rc: sp.Expr, rd: sp.Expr) -> sp.Expr | No
 
 
 def _doit(e: sp.Basic) -> sp.Basic:
-    e = e.doit() if e.has(sp.Derivative, sp.Sum) else e
-    return e
+    """Carry out derivatives, sums and definite integrals (indefinite integrals of unknown functions stay)."""
+    return e.doit() if e.has(sp.Derivative, sp.Sum, sp.Integral) else e
 
 
 def _relabel(v: Verdict, prefix: str, suffix: str = "") -> Verdict:
@@ -280,20 +306,29 @@ class _Inequality(Rule):
     conditions: tuple = ()
     domain: Mapping | None = None
     tiers: tuple = _prover.ALL_TIERS
+    given: tuple = ()
     name: str = "inequality"
 
     def check(self, ctx, claim):
-        return _check_inequality_claim(ctx, claim, self.conditions, self.domain, self.tiers)
+        premises = []
+        for label in self.given:
+            if label not in ctx.step.uses:
+                raise EncodingError(f"{ctx.step.label}: given={label!r} must also be listed in uses")
+            premises.extend(_links(ctx.claim(label)))
+        return _check_inequality_claim(ctx, claim, tuple(self.conditions) + tuple(premises), self.domain, self.tiers)
 
     def describe(self):
         extra = f" with {', '.join(sp.sstr(c) for c in self.conditions)}" if self.conditions else ""
-        return f"inequality: tiered prover (SymPy -> z3 -> numeric){extra}"
+        given = f" given {', '.join(self.given)}" if self.given else ""
+        return f"inequality: tiered prover (SymPy -> z3 -> numeric){extra}{given}"
 
 
 def inequality(*, conditions: Sequence[sp.Basic] = (), domain: Mapping | None = None,
-               tiers: Sequence[str] = _prover.ALL_TIERS) -> Rule:
-    """RHS - LHS >= 0 under the derivation's and the step's side conditions, by the tiered prover."""
-    return _Inequality(tuple(conditions), domain, tuple(tiers))
+               tiers: Sequence[str] = _prover.ALL_TIERS, given: Sequence[str] = ()) -> Rule:
+    """RHS - LHS >= 0 under the derivation's and the step's side conditions, by the tiered prover.
+
+    ``given`` names used steps whose claims are premises (added to the side conditions)."""
+    return _Inequality(tuple(conditions), domain, tuple(tiers), tuple(given))
 
 
 @dataclass(frozen=True)
@@ -321,10 +356,12 @@ class _FollowsFrom(Rule):
         return mapping
 
     def check(self, ctx, claim):
+        mapping = self._substitution(ctx)
         if self.derive is not None:
             derived = self.derive(ctx)
+            if mapping:
+                claim = _substitute(claim, mapping)
             return compare_relations(ctx, claim, derived, self.how or f"from {', '.join(ctx.step.uses)}")
-        mapping = self._substitution(ctx)
         c = claim
         for _ in range(6):  # substitute, carry out derivatives, repeat until nothing changes
             nxt = c.doit() if c.has(sp.Derivative) else c
@@ -352,18 +389,69 @@ class _FollowsFrom(Rule):
         return "follows_from: substitute (" + "; ".join(parts) + ") and simplify"
 
 
-def chain(ctx: CheckContext, *labels: str) -> sp.Basic:
+def _substitute(claim: sp.Basic, mapping: Mapping) -> sp.Basic:
+    c = claim
+    for _ in range(6):  # substitute, carry out derivatives, repeat until nothing changes
+        nxt = c.doit() if c.has(sp.Derivative) else c
+        nxt = nxt.subs(mapping)
+        if nxt == c:
+            break
+        c = nxt
+    return c
+
+
+def scale(rel: sp.Basic, factor: sp.Expr) -> sp.Basic:
+    """Multiply both sides of a relation by a factor that SymPy knows to be positive."""
+    factor = sp.sympify(factor)
+    if factor.is_positive is not True:
+        raise EncodingError(f"scale: factor {sp.sstr(factor)} is not known to be positive")
+    return rel.func(factor * rel.lhs, factor * rel.rhs)
+
+
+def _links(rel: sp.Basic) -> list[sp.Basic]:
+    """The links of a relation or of a chain ``And(a <= b, b <= c)``, as ``<=``/``<``/``==``, in chain order."""
+    parts = list(rel.args) if isinstance(rel, sp.And) else [rel]
+    out = []
+    for r in parts:
+        if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan)):
+            r = (sp.Lt if isinstance(r, sp.StrictGreaterThan) else sp.Le)(r.rhs, r.lhs)
+        out.append(r)
+    if len(out) <= 1:
+        return out
+    # SymPy sorts the arguments of And: restore the chain order by matching middle terms
+    for start in out:
+        order, rest = [start], [r for r in out if r is not start]
+        while rest:
+            nxt = [r for r in rest if sp.simplify(r.lhs - order[-1].rhs) == 0]
+            if not nxt:
+                break
+            order.append(nxt[0])
+            rest.remove(nxt[0])
+        if not rest:
+            return order
+    raise EncodingError(f"the links of {sp.sstr(rel)} do not form a chain")
+
+
+def chain(ctx: CheckContext, *items) -> sp.Basic:
+    """Transitivity: from ``a R1 b``, ``b R2 c``, ... derive ``a R c``.
+
+    Items are step labels (their claims; a chain ``And(...)`` contributes its links) or
+    relations built from them (e.g. with :func:`scale`).  Consecutive relations must share
+    their middle term (checked symbolically); the result is ``<`` if any link is strict,
+    ``<=`` if any link is an inequality, else ``==``.
+    """
+    rels, names = [], []
+    for it in items:
+        rel = ctx.claim(it) if isinstance(it, str) else it
+        for r in _links(rel):
+            rels.append(r)
+            names.append(it if isinstance(it, str) else sp.sstr(r))
+    labels = names
     """Transitivity: from ``a R1 b``, ``b R2 c``, ... (steps ``labels``) derive ``a R c``.
 
     Consecutive relations must share their middle term (checked symbolically); the result
     is ``<`` if any link is strict, ``<=`` if any link is an inequality, else ``==``.
     """
-    rels = []
-    for lab in labels:
-        r = ctx.claim(lab)
-        if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan)):
-            r = (sp.Lt if isinstance(r, sp.StrictGreaterThan) else sp.Le)(r.rhs, r.lhs)
-        rels.append(r)
     for a, b, la, lb in zip(rels, rels[1:], labels, labels[1:]):
         if sp.simplify(_doit(a.rhs) - _doit(b.lhs)) != 0:
             raise EncodingError(f"{ctx.step.label}: cannot chain {la} and {lb}: "
@@ -423,19 +511,21 @@ class _Comparison(Rule):
 
     def derived(self, ctx) -> tuple[sp.Basic, str]:
         hyp = ctx.claim(self.hypothesis)
-        if isinstance(hyp, (sp.GreaterThan, sp.StrictGreaterThan)):
-            hyp = sp.Le(hyp.rhs, hyp.lhs)
-        if not isinstance(hyp, (sp.LessThan, sp.StrictLessThan)):
+        if not isinstance(hyp, (sp.GreaterThan, sp.StrictGreaterThan, sp.LessThan, sp.StrictLessThan)):
             raise EncodingError(f"{ctx.step.label}: hypothesis {self.hypothesis} is not an inequality")
         du = sp.Derivative(self.u, self.t)
-        if sp.simplify(hyp.lhs - du) != 0:
+        # residual r >= 0; solve it for u' (it must enter linearly with a negative coefficient)
+        r, _ = _residual(hyp)
+        P, U = sp.Dummy("P"), sp.Dummy("U")
+        rp = sp.expand(_doit(r).subs(du, P))
+        c = sp.diff(rp, P)
+        if c.has(P) or c.is_negative is not True:
             raise EncodingError(f"{ctx.step.label}: hypothesis {self.hypothesis} is not of the form "
-                                f"d/dt {self.u} <= a(t) {self.u} + b(t) (lhs is {hyp.lhs})")
-        U = sp.Dummy("U")
-        rhs = hyp.rhs.subs(self.u, U)
+                                f"d/dt {self.u} <= a(t) {self.u} + b(t)")
+        rhs = sp.expand(-(rp - c * P) / c).subs(self.u, U)
         a = sp.diff(rhs, U)
         b = sp.expand(rhs - a * U)
-        if a.has(U) or b.has(U):
+        if a.has(U) or b.has(U) or a.has(du) or b.has(du):
             raise EncodingError(f"{ctx.step.label}: hypothesis is not linear in {self.u}")
         s, r = sp.Dummy("s", positive=True), sp.Dummy("r", positive=True)
         t, t0 = self.t, self.t0
