@@ -343,6 +343,11 @@ class _FollowsFrom(Rule):
         mapping: dict = {}
         for label, target in self.solve:
             eq = ctx.claim(label)
+            if isinstance(eq, sp.Tuple):  # a system: use the equation that contains the target
+                hits = [e for e in eq if isinstance(e, sp.Equality) and e.has(target)]
+                if len(hits) != 1:
+                    raise EncodingError(f"{ctx.step.label}: {label} has {len(hits)} equations containing {target}")
+                eq = hits[0]
             if not isinstance(eq, sp.Equality):
                 raise EncodingError(f"{ctx.step.label}: cannot solve {label} (not an equality) for {target}")
             dummy = sp.Dummy("target")
@@ -362,13 +367,7 @@ class _FollowsFrom(Rule):
             if mapping:
                 claim = _substitute(claim, mapping)
             return compare_relations(ctx, claim, derived, self.how or f"from {', '.join(ctx.step.uses)}")
-        c = claim
-        for _ in range(6):  # substitute, carry out derivatives, repeat until nothing changes
-            nxt = c.doit() if c.has(sp.Derivative) else c
-            nxt = nxt.subs(mapping)
-            if nxt == c:
-                break
-            c = nxt
+        c = _substitute(claim, mapping)
         sources = [f"{sp.sstr(target)} from {label}" for label, target in self.solve] + [
             f"{sp.sstr(a)} -> {sp.sstr(b)}" for a, b in self.subs]
         what = "substituting " + ", ".join(sources)
@@ -393,7 +392,7 @@ def _substitute(claim: sp.Basic, mapping: Mapping) -> sp.Basic:
     c = claim
     for _ in range(6):  # substitute, carry out derivatives, repeat until nothing changes
         nxt = c.doit() if c.has(sp.Derivative) else c
-        nxt = nxt.subs(mapping)
+        nxt = nxt.xreplace(mapping).subs(mapping)
         if nxt == c:
             break
         c = nxt
