@@ -20,6 +20,15 @@ the first crossing is located by bisection on the step's dense output, the step 
 to end exactly there, and the pattern is switched.  Every accepted step therefore integrates
 one smooth piece and its error estimate is valid.  Limitation: a unit that crosses and
 re-crosses zero between two checked points of one step goes unnoticed.
+
+Sliding modes.  Under gradient flow W' jumps at a kink, and the flows on both sides can
+push a pre-activation back to zero (a Filippov sliding mode): located kinks then chatter
+with ever shorter steps (Zeno), and without location the error control chatters just as
+badly (measured: minutes for one small network).  After ``_SLIDING_STREAK`` consecutive cut
+flips of the same units, each within ``_SLIDING_GAP`` of the time span after the previous
+one, an instance is stopped with status ``sliding``: its samples up to then are valid,
+and the sliding solution is not claimed.  Momentum flows keep W' continuous and do not
+slide.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ from ._errors import InvalidParameter
 SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0  # scipy's controller constants
 _SCAN_POINTS = 8       # dense-output points scanned for the first kink in a step
 _BISECTIONS = 48       # bisection steps locating a kink (relative precision 2^-51 of h)
+_SLIDING_STREAK = 10   # quick flip-backs of the same units taken as a sliding mode (Zeno)
+_SLIDING_GAP = 1e-6    # "quick": within this fraction of the time span of the previous flip
 
 
 class _Tableau:
@@ -134,7 +145,7 @@ class _DOP853(_Tableau):
 
 _TABLEAUS = {"DOP853": _DOP853(), "RK45": _RK45()}
 METHODS = tuple(_TABLEAUS)
-STATUSES = ("ok", "diverged", "nonfinite", "step_limit")
+STATUSES = ("ok", "diverged", "nonfinite", "step_limit", "sliding")
 
 
 def _frozen_rhs(model, dynamics, frozen):
@@ -199,6 +210,10 @@ class _Run:
         self.n_rejected = np.zeros(batch, dtype=int)
         self.n_kinks = np.zeros(batch, dtype=int)
         self.rejected_last = np.zeros(batch, dtype=bool)
+        self.kink_streak = np.zeros(batch, dtype=int)
+        self.sliding = np.zeros(batch, dtype=bool)
+        self.last_kink_time = np.full(batch, -np.inf)
+        self.last_flips = None if self.frozen is None else np.zeros_like(self.frozen)
         rhs = _frozen_rhs(model, dynamics, self.frozen)
         self.f = rhs(self.t, self.y)[0]
         self.h = _initial_step(tab, rhs, self.t, self.y, self.f, t_end, rtol, atol)
@@ -249,7 +264,7 @@ class _Run:
         finite = np.isfinite(err) & np.all(np.isfinite(y_new), axis=1)
         accept = finite & (err <= 1.0)
         t_new = np.where(last, self.t_end, t + h)
-        f_new = k[-1]
+        f_new = k[-1].copy()  # may switch pattern below; k stays the step's own
         kinked = accept & mismatch if frozen is not None else np.zeros_like(accept)
         if np.any(kinked):
             self._resolve_kinks(np.flatnonzero(kinked), act, model, frozen, t, y, f, h, k,
@@ -311,10 +326,18 @@ class _Run:
         rows = kk[g]
         y_new[rows], k[:, rows], h[rows], err[rows] = y_cut[g], k_cut[:, g], h_cut[g], err_cut[g]
         t_new[rows] = t[rows] + h_cut[g]
+        flips = new_pattern[g] != fr[g]
+        gap = self.t[act[rows]] - self.last_kink_time[act[rows]]
+        quick = (gap < _SLIDING_GAP * (self.t_end - self.dynamics.t_start)) & \
+            np.all(flips == self.last_flips[act[rows]], axis=1)
+        self.kink_streak[act[rows]] = np.where(quick, self.kink_streak[act[rows]] + 1, 0)
+        self.last_flips[act[rows]] = flips
+        self.last_kink_time[act[rows]] = t[rows] + h_cut[g]
         self.frozen[act[rows]] = new_pattern[g]
         f_new[rows] = _frozen_rhs(sub.take(g), self.dynamics, new_pattern[g])(t_new[rows], y_cut[g])[0]
         self.nfev[act[rows]] += 1
         self.n_kinks[act[rows]] += 1
+        self.sliding[act[rows]] |= self.kink_streak[act[rows]] >= _SLIDING_STREAK
 
     def _control(self, act, accept, finite, err, h):
         """scipy's step-size controller, per instance."""
@@ -345,6 +368,8 @@ class _Run:
         self.t[rows], self.y[rows], self.f[rows] = t_new, y_new, f_new
         done = t_new >= self.t_end
         self._stop(rows[done], 0, self.t_end)
+        slide = self.sliding[rows] & ~done
+        self._stop(rows[slide], 4, t_new[slide])
         self._check_divergence(rows, y_new)
 
     def _limit_steps(self, act, accept, finite, h, t):

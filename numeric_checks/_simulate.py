@@ -7,7 +7,9 @@ every iteration k = 0..steps.  Every instance gets a status:
 * ``ok``: reached the end; every sample meets the tolerance of its own error control;
 * ``diverged``: max |state component| exceeded ``divergence_threshold`` at ``stop_time``;
 * ``nonfinite``: the state or its right-hand side became NaN/inf at ``stop_time``;
-* ``step_limit``: the step size underflowed or ``max_steps`` was used up at ``stop_time``.
+* ``step_limit``: the step size underflowed or ``max_steps`` was used up at ``stop_time``;
+* ``sliding``: a relu pre-activation stays at zero (a sliding mode of gradient flow, see
+  ``_integrate``) from ``stop_time``: the trajectory beyond is not computed.
 
 Samples after ``stop_time`` are NaN, so nothing computed from a stopped instance can pass
 for a finished one.
