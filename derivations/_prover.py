@@ -786,41 +786,75 @@ def _random_point(syms, rng, domain) -> dict[sp.Symbol, sp.Rational]:
     return pt
 
 
-def _jet_atoms(expr: sp.Basic) -> set[sp.Basic] | None:
-    """The function atoms of ``expr`` if they are free jets (values and derivatives of undefined
-    functions at symbolic or numeric points), else None (e.g. integrals of unknown functions)."""
-    if expr.has(sp.Integral):
-        return None
-    atoms: set[sp.Basic] = set()
-    for d in expr.atoms(sp.Derivative):
-        if not isinstance(d.expr, AppliedUndef) or not all(v in d.expr.args for v, _ in d.variable_count):
-            return None
-        atoms.add(d)
-    for sub in expr.atoms(sp.Subs):
-        atoms.add(sub)
-    # values f(t) too (xreplace replaces a derivative node before looking inside it)
-    atoms |= expr.atoms(AppliedUndef)
-    return atoms
+class _NotJet(Exception):
+    pass
 
 
-def _jet_point(atoms, syms, rng, domain) -> dict:
-    """Independent random exact values for symbols and for every jet atom (respecting signs)."""
-    pt = _random_point(syms, rng, domain)
-    for a in sorted(atoms, key=sp.default_sort_key):
-        v = sp.Rational(int(rng.integers(-24, 25)), int(rng.integers(1, 9)))
-        if (a.is_positive and v <= 0) or (a.is_nonnegative and v < 0):
-            v = abs(v) + sp.Rational(1, 3)
-        pt[a] = v
-    return pt
+class _JetOracle:
+    """A random smooth function, queried only at finitely many jets.
+
+    The value of ``d^k f / dx^k`` at a point depends only on (f, k, the exact numeric
+    point), so equal arguments written differently get the same value, while values at
+    distinct points or of distinct derivative orders are independent: any finite set of
+    jets at distinct points is realised by some smooth function.
+    """
+
+    def __init__(self, rng: np.random.Generator, sym_point: Mapping[sp.Symbol, sp.Basic]):
+        self.rng = rng
+        self.sym_point = sym_point
+        self.values: dict = {}
+
+    def _value(self, f, orders: tuple, args: tuple) -> sp.Rational:
+        key = (f, orders, args)
+        if key not in self.values:
+            v = sp.Rational(int(self.rng.integers(-24, 25)), int(self.rng.integers(1, 9)))
+            probe = f(*[sp.Dummy() for _ in args]) if not orders else None
+            if probe is not None and ((probe.is_positive and v <= 0) or (probe.is_nonnegative and v < 0)):
+                v = abs(v) + sp.Rational(1, 3)
+            self.values[key] = v
+        return self.values[key]
+
+    def ev(self, e: sp.Basic) -> sp.Basic:
+        if e in self.sym_point:
+            return self.sym_point[e]
+        if e.is_Number or e.is_NumberSymbol:
+            return e
+        if isinstance(e, AppliedUndef):
+            return self._value(e.func, (), tuple(self.ev(a) for a in e.args))
+        if isinstance(e, sp.Derivative):
+            f = e.expr
+            if not isinstance(f, AppliedUndef) or not all(isinstance(a, sp.Symbol) for a in f.args):
+                raise _NotJet(e)
+            counts = dict(e.variable_count)
+            if any(v not in f.args for v in counts):
+                raise _NotJet(e)
+            orders = tuple(counts.get(a, 0) for a in f.args)
+            return self._value(f.func, orders, tuple(self.ev(a) for a in f.args))
+        if isinstance(e, sp.Subs):
+            d = e.expr
+            f = d.expr if isinstance(d, sp.Derivative) else d
+            if not isinstance(f, AppliedUndef) or not all(isinstance(a, sp.Symbol) for a in f.args):
+                raise _NotJet(e)
+            point = dict(zip(e.variables, (self.ev(p) for p in e.point)))
+            counts = dict(d.variable_count) if isinstance(d, sp.Derivative) else {}
+            orders = tuple(counts.get(a, 0) for a in f.args)
+            args = tuple(point.get(a, self.ev(a)) for a in f.args)
+            return self._value(f.func, orders, args)
+        if isinstance(e, (sp.Integral, sp.Sum, sp.Product, sp.Limit)):
+            raise _NotJet(e)
+        if not e.args:
+            return e
+        return e.func(*[self.ev(a) for a in e.args])
 
 
 def _numeric_disagreement(lhs, rhs, conditions, domain, rng, n_points):
     """Evaluate both sides at random points.
 
-    Values and derivatives of undefined functions are free jets: an identity that holds for
-    all smooth functions holds for arbitrary values of f(t), f'(t), f''(t), ... at a point,
-    so those atoms get independent random rationals (exact arithmetic).  Expressions with
-    integrals of unknown functions fall back to random analytic functions.
+    Values and derivatives of undefined functions come from a :class:`_JetOracle`: an
+    identity that holds for all smooth functions holds for arbitrary jets at finitely many
+    points, and equal points (however written) get equal values.  Exact rational arithmetic.
+    Expressions with integrals or sums of unknown functions fall back to random analytic
+    functions (:func:`concretize`).
 
     Returns (max relative difference, point of max, number of points compared, mismatch or None).
     """
@@ -828,27 +862,30 @@ def _numeric_disagreement(lhs, rhs, conditions, domain, rng, n_points):
     compared = 0
     pair = sp.Tuple(lhs, rhs)
     pair = pair.doit() if pair.has(sp.Derivative) else pair
-    jets = _jet_atoms(pair)
+    use_jets = not pair.has(sp.Integral, sp.Sum, sp.Product, sp.Limit)
+    syms = sorted(pair.free_symbols, key=lambda s: s.name)
     for _ in range(n_points * 4):
         if compared >= n_points:
             break
-        if jets is not None:
-            l_c, r_c = pair
-            syms = sorted((l_c.free_symbols | r_c.free_symbols), key=lambda s: s.name)
-            pt = _jet_point(jets, syms, rng, domain)
-            sym_pt = {k: v for k, v in pt.items() if isinstance(k, sp.Symbol)}
+        lv = rv = None
+        if use_jets:
+            sym_pt = _random_point(syms, rng, domain)
             if conditions and not _hp_conditions_hold(conditions, sym_pt):
                 continue
-            # replace jets first (outermost first), then symbols
-            jet_map = {k: v for k, v in pt.items() if not isinstance(k, sp.Symbol)}
-            l_v = l_c.xreplace(jet_map).xreplace(sym_pt)
-            r_v = r_c.xreplace(jet_map).xreplace(sym_pt)
-            lv, rv = _hp_value(l_v, {}), _hp_value(r_v, {})
-            shown = sym_pt
-        else:
+            oracle = _JetOracle(rng, sym_pt)
+            try:
+                l_v, r_v = oracle.ev(pair[0]), oracle.ev(pair[1])
+            except _NotJet:
+                use_jets = False
+            except (ZeroDivisionError, TypeError, ValueError):
+                continue
+            else:
+                lv, rv = _hp_value(l_v, {}), _hp_value(r_v, {})
+                shown = sym_pt
+        if not use_jets:
             l_c, r_c = concretize(pair, rng)
-            syms = sorted((l_c.free_symbols | r_c.free_symbols), key=lambda s: s.name)
-            pt = _random_point(syms, rng, domain)
+            csyms = sorted((l_c.free_symbols | r_c.free_symbols), key=lambda s: s.name)
+            pt = _random_point(csyms, rng, domain)
             if conditions and not _hp_conditions_hold(conditions, pt):
                 continue
             lv, rv = _hp_value(l_c, pt), _hp_value(r_c, pt)

@@ -157,3 +157,19 @@ def test_polynomial_identity_proved_by_z3_when_sympy_tier_is_off():
 def test_polynomial_non_identity_refuted_by_z3():
     v = check_identity((a + b) ** 2, a**2 + b**2, tiers=("z3",))
     assert v.status == REFUTED
+
+
+def test_equal_function_arguments_written_differently_get_equal_values():
+    # regression: the random-jet spot check must depend on the value of the argument, not its form
+    u, a, b = sp.symbols("u a b", real=True)
+    g = sp.Function("g")
+    assert check_identity(g(u + a * (u - b)), g(a * u - a * b + u)).status == PROVED
+    assert check_identity(g(u + a * (u - b)), g(a * u - a * b + 2 * u)).status == REFUTED
+
+
+def test_chain_rule_through_composite_argument():
+    f = sp.Function("f")
+    xi = sp.Symbol("xi")
+    lhs = sp.diff(f(2 * t) ** 2, t)
+    assert check_identity(lhs, 4 * f(2 * t) * sp.Subs(sp.Derivative(f(xi), xi), xi, 2 * t)).status == PROVED
+    assert check_identity(lhs, 2 * f(2 * t) * sp.Subs(sp.Derivative(f(xi), xi), xi, 2 * t)).status == REFUTED
