@@ -117,7 +117,7 @@ def _hinf_monte_carlo(ctx, claim) -> Verdict:
     """Monte Carlo estimate of E_w[x_i^T x_j 1{w^T x_i >= 0, w^T x_j >= 0}] vs the closed form."""
     rng = np.random.default_rng(20210401)
     worst, rows = 0.0, []
-    n_mc = 400_000
+    n_mc = 150_000
     for p in (2, 3, 5):
         for _ in range(3):
             xi = rng.standard_normal(p)

@@ -272,7 +272,7 @@ def fitted_power(t: np.ndarray, L: np.ndarray, lo: float, hi: float) -> float:
 # ----------------------------------------------------------------------------- fixed audit instances
 
 #: small fixed instances used by the audit (each check runs in a few seconds)
-AUDIT = dict(n=6, p=4, seeds=(0, 1), wide=512, h=0.02)
+AUDIT = dict(n=6, p=4, seeds=(0, 1), wide=256, h=0.02)
 
 #: counterexample found by the search in tests/test_ntk_trajectories.py: lambda_min(H(t)) >= lambda0/2
 #: throughout, yet V(t) e^{alpha t} increases across two activation flips near t = 0.89, 0.91
