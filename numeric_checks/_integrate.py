@@ -27,8 +27,9 @@ with ever shorter steps (Zeno), and without location the error control chatters 
 badly (measured: minutes for one small network).  After ``_SLIDING_STREAK`` consecutive cut
 flips of the same units, each within ``_SLIDING_GAP`` of the time span after the previous
 one, an instance is stopped with status ``sliding``: its samples up to then are valid,
-and the sliding solution is not claimed.  Momentum flows keep W' continuous and do not
-slide.
+and the sliding solution is not claimed.  Momentum flows keep W' continuous but can chatter
+too: a unit oscillating about zero with shrinking amplitude crosses it infinitely often in
+finite time (Zeno, like a bouncing ball); it is reported the same way.
 """
 
 from __future__ import annotations
@@ -327,7 +328,7 @@ class _Run:
         y_new[rows], k[:, rows], h[rows], err[rows] = y_cut[g], k_cut[:, g], h_cut[g], err_cut[g]
         t_new[rows] = t[rows] + h_cut[g]
         flips = new_pattern[g] != fr[g]
-        gap = self.t[act[rows]] - self.last_kink_time[act[rows]]
+        gap = t[rows] + h_cut[g] - self.last_kink_time[act[rows]]
         quick = (gap < _SLIDING_GAP * (self.t_end - self.dynamics.t_start)) & \
             np.all(flips == self.last_flips[act[rows]], axis=1)
         self.kink_streak[act[rows]] = np.where(quick, self.kink_streak[act[rows]] + 1, 0)

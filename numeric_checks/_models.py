@@ -20,6 +20,7 @@ continuation of one linear piece; the integrator uses both to step exactly to ki
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,11 +37,11 @@ class Layout:
     names: tuple[str, ...]
     shapes: tuple[tuple[int, ...], ...]
 
-    @property
+    @functools.cached_property
     def sizes(self) -> tuple[int, ...]:
         return tuple(int(np.prod(s)) for s in self.shapes)
 
-    @property
+    @functools.cached_property
     def offsets(self) -> tuple[int, ...]:
         return tuple(int(o) for o in np.concatenate([[0], np.cumsum(self.sizes)]))
 
@@ -142,9 +143,14 @@ class _BatchedModel:
         """grad L, same shape as ``params``."""
         return self.loss_and_grad(params)[1]
 
-    def pattern(self, params: np.ndarray):
-        """Sign pattern of the switching pre-activations, (B, U) bool; None if smooth."""
+    def preactivations(self, params: np.ndarray):
+        """The switching pre-activations z, (B, U); None if the model is smooth."""
         return None
+
+    def pattern(self, params: np.ndarray):
+        """Sign pattern z > 0 of the switching pre-activations, (B, U) bool; None if smooth."""
+        z = self.preactivations(params)
+        return None if z is None else z > 0
 
     def _grad_frozen(self, params: np.ndarray, frozen):
         """grad L with the activation pattern frozen, and per instance whether the true
@@ -220,11 +226,16 @@ class MLP(_BatchedModel):
                     g = g * derivs[h - 1]
         return self.layout.join(grads)
 
-    def pattern(self, params):
+    def preactivations(self, params):
         if not self.n_switching_units:
             return None
-        signs = self._forward(params)[3]
-        return np.concatenate([s.reshape(s.shape[:-2] + (-1,)) for s in signs], axis=-1)
+        lead = params.ndim - 1
+        a, zs = _lift(self.x, lead, 2), []
+        for w in self.layout.split(params)[:-1]:
+            z = a @ np.swapaxes(w, -1, -2)
+            zs.append(z.reshape(z.shape[:-2] + (-1,)))
+            a = _activate(z, self.activation, self.slope)[0]
+        return np.concatenate(zs, axis=-1)
 
     def _grad_frozen(self, params, frozen):
         if frozen is None:
@@ -292,9 +303,9 @@ class NTKTwoLayer(_BatchedModel):
         g *= scaled_a[..., None]
         return loss, g.reshape(params.shape)
 
-    def pattern(self, params):
+    def preactivations(self, params):
         z = self._preact(params)
-        return (z > 0).reshape(z.shape[:-2] + (-1,))
+        return z.reshape(z.shape[:-2] + (-1,))
 
     def _grad_frozen(self, params, frozen):
         if frozen is None:
@@ -354,11 +365,11 @@ class Additive(_BatchedModel):
         gu = ((resid if ds is None else resid * ds)[..., None, :] @ a2)[..., 0, :]
         return loss, np.concatenate([gx, gu], axis=-1)
 
-    def pattern(self, params):
+    def preactivations(self, params):
         if not self.n_switching_units:
             return None
         u = self.layout.split(params)[1]
-        return (_lift(self.a2, params.ndim - 1, 2) @ u[..., None])[..., 0] > 0
+        return (_lift(self.a2, params.ndim - 1, 2) @ u[..., None])[..., 0]
 
     def _grad_frozen(self, params, frozen):
         if frozen is None:
