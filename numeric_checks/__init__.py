@@ -13,6 +13,8 @@ from ._models import ACTIVATIONS, Layout, additive, mlp, ntk_two_layer, quadrati
 from ._quantities import (QUANTITIES, error, h0, hamiltonian, imbalances, kinetic,
                           lambdify_on, layer_norms_sq, loss, ntk_gram, ntk_lambda_min)
 from ._simulate import Confirmation, Trajectory, confirm, simulate
+from ._bound import BoundReport, check_bound
+from ._bound_lang import parse_bound
 
 __all__ = [
     "ACTIVATIONS", "METHODS", "QUANTITIES", "STATUSES",
@@ -21,4 +23,5 @@ __all__ = [
     "heavy_ball_discrete", "higher_order", "imbalances", "kinetic", "lambdify_on",
     "layer_norms_sq", "loss", "mlp", "nesterov", "nesterov_discrete", "ntk_gram",
     "ntk_lambda_min", "ntk_two_layer", "quadratic", "simulate",
+    "BoundReport", "check_bound", "parse_bound",
 ]

@@ -529,7 +529,7 @@ def check_bound(bound, *, scenario: dict | None = None, examples: int = 48, seed
     payload = b.text if isinstance(b, Bound) else b
     opts = dict(rtol=rtol, n_times=n_times, eq_tol=eq_tol)
     results: dict[str, dict] = {}
-    planned = examples + GROUP * max_shrink_groups
+    planned = examples
 
     def run(group):
         todo = [inst for inst in group if _key(inst) not in results]
