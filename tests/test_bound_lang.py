@@ -67,7 +67,8 @@ def test_readme_examples_parse(text):
     ("L <= H0\nimport os", "single line"),
     ("L <= " + "abs(" * 60 + "1" + ")" * 60, "nested more than"),
     ("L <= " + "(" * 500 + "1" + ")" * 500, "syntax error"),
-    ("L <= " + "-" * 300 + "1", "nested more than"),
+    ("L <= " + "-" * 100 + "1", "nested more than"),
+    ("L <= " + "-" * 300 + "1", "syntax nodes"),
     ("", "empty"),
 ])
 def test_rejected_with_a_message_naming_the_part(text, fragment):
