@@ -9,7 +9,7 @@
    side written here (independent of the engine's model code).  Both are compared with a
    tight reference (the engine at rtol 1e-12, itself checked against solve_ivp at 1e-12 on
    a few instances); the engine's rtol is chosen so that its max relative error is <= the
-   baseline's (matched accuracy): the loosest of a grid of rtols from 1e-7 down that
+   baseline's (matched accuracy): the loosest of a grid of rtols from 1e-6 down that
    achieves it; the wall-time ratio of that run is reported.
 2. One wide network: two-layer NTK model, m = 4096, n = 20, d = 10, heavy-ball flow.  The
    right-hand side's FLOP rate (nominal FLOPs 4mnd + 2mn: forward GEMM, backward GEMM,
@@ -132,7 +132,7 @@ def small_networks(quick: bool) -> dict:
           f"evaluations, max rel error {base_err:.2e}")
 
     # loosest engine tolerance whose error is <= the baseline's (matched accuracy)
-    for rtol in (1e-7, 5e-8, 2e-8, 1e-8, 5e-9, 2e-9, 1e-9, 5e-10, 2e-10, 1e-10):
+    for rtol in (1e-6, 3e-7, 1e-7, 3e-8, 1e-8, 3e-9, 1e-9, 3e-10, 1e-10):
         traj, t_eng = engine(model, t_eval, rtol)
         err = max_rel_error(traj.states, reference.states)
         err_rows = max_rel_error(traj.states[rows], reference.states[rows])
@@ -169,25 +169,34 @@ def wide_network(quick: bool) -> dict:
     p = model.n_params
     y = np.concatenate([model.params0, 0.1 * model.params0], axis=1)
     t = np.zeros(1)
-    repeats, inner = (5, 50) if quick else (9, 200)
+    repeats, inner = (7, 50) if quick else (15, 100)
 
     def rhs():
         return dyn.derivative(t, y, model.grad(y[:, :p]))
-    t_rhs = best_time(rhs, repeats, inner)
-    flops = 4 * m * n * d + 2 * m * n
     w = model.params0.reshape(m, d)
     x = model.x[0]
     mask = (w @ x.T > 0).astype(float)
-    t_fwd = best_time(lambda: w @ x.T, repeats, inner)
-    t_bwd = best_time(lambda: mask @ x, repeats, inner)
-    gemm_rate = 4 * m * n * d / (t_fwd + t_bwd)
+
+    def gemms():
+        return w @ x.T, mask @ x
+    flops = 4 * m * n * d + 2 * m * n
+    # interleaved, so both see the same load on the shared machine; median of the ratios
+    ratios, t_rhs_all, t_gemm_all = [], [], []
+    for _ in range(repeats):
+        t_rhs_all.append(best_time(rhs, 1, inner))
+        t_gemm_all.append(best_time(gemms, 1, inner))
+        ratios.append(t_gemm_all[-1] / t_rhs_all[-1] * flops / (4 * m * n * d))
+    t_rhs, t_gemm = min(t_rhs_all), min(t_gemm_all)
+    gemm_rate = 4 * m * n * d / t_gemm
     sq = np.random.default_rng(0).standard_normal((1024, 1024))
     square_rate = 2 * 1024 ** 3 / best_time(lambda: sq @ sq, 3, 3 if quick else 10)
     rhs_rate = flops / t_rhs
+    fraction = float(np.median(ratios))
     print(f"[wide] rhs (grad + heavy-ball assembly): {t_rhs * 1e6:.0f} us, {rhs_rate / 1e9:.2f} "
-          f"GFLOP/s; numpy matmul on the same shapes {gemm_rate / 1e9:.2f} GFLOP/s "
-          f"(fraction {rhs_rate / gemm_rate:.2f}); square 1024 matmul {square_rate / 1e9:.1f} "
-          f"GFLOP/s (fraction {rhs_rate / square_rate:.3f})")
+          f"GFLOP/s; numpy matmul on the same shapes {gemm_rate / 1e9:.2f} GFLOP/s (fraction, "
+          f"median of {repeats} interleaved ratios, {fraction:.2f}; range {min(ratios):.2f}-"
+          f"{max(ratios):.2f}); square 1024 matmul {square_rate / 1e9:.1f} GFLOP/s (fraction "
+          f"{rhs_rate / square_rate:.3f})")
 
     t_end = 0.5 if quick else 2.0
     tracemalloc.start()
@@ -201,7 +210,7 @@ def wide_network(quick: bool) -> dict:
           f"{traj.nfev[0]} rhs evaluations ({elapsed / traj.nfev[0] * 1e6:.0f} us each, all "
           f"included), status {traj.status[0]}, peak traced memory {peak:.1f} MiB "
           f"(state {p * 2 * 8 / 2 ** 20:.2f} MiB)")
-    return {"wide_gemm_fraction": rhs_rate / gemm_rate, "wide_peak_mib": peak,
+    return {"wide_gemm_fraction": fraction, "wide_peak_mib": peak,
             "wide_rhs_gflops": rhs_rate / 1e9, "wide_gemm_gflops": gemm_rate / 1e9,
             "wide_square_gemm_gflops": square_rate / 1e9}
 
