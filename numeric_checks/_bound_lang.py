@@ -132,9 +132,10 @@ class Bound:
                                      f"has K = {k} layers ({need}; depth must be >= "
                                      f"{i + 1 if func == 'alpha' else i})")
 
-    def evaluate(self, ctx):
-        """(margin, violated), each broadcast to ``ctx.shape``."""
-        margins, violated = [], []
+    def evaluate(self, ctx, *, with_scale: bool = False):
+        """(margin, violated), each broadcast to ``ctx.shape``; with ``with_scale`` also the
+        scale max over links of |lhs| + |rhs| (the size against which accuracy is judged)."""
+        margins, violated, scales = [], [], []
         with np.errstate(all="ignore"):
             values = [self._links[0](ctx)]
             for op, right in self._links[1:]:
@@ -149,10 +150,13 @@ class Bound:
                     m = self.eq_tol * (1.0 + np.abs(lhs) + np.abs(rhs)) - np.abs(lhs - rhs)
                 m = np.broadcast_to(np.asarray(m, dtype=float), ctx.shape)
                 margins.append(m)
+                scales.append(np.broadcast_to(np.abs(lhs) + np.abs(rhs), ctx.shape))
                 violated.append(m <= 0 if op in ("<", ">") else m < 0)
         margin = np.minimum.reduce(margins)
         bad = np.logical_or.reduce(violated)
         nan = np.isnan(margin)
+        if with_scale:
+            return margin, np.where(nan, False, bad), np.maximum.reduce(scales)
         return margin, np.where(nan, False, bad)
 
 
