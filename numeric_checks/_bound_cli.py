@@ -51,6 +51,9 @@ def add_parser(sub) -> None:
     p.add_argument("--rtol", type=float, default=1e-8, help="integration tolerance (default 1e-8)")
     p.add_argument("--workers", type=int, default=1, metavar="W",
                    help="processes for independent instances (default 1; same answer)")
+    p.add_argument("--shrink-groups", type=int, default=40, metavar="G",
+                   help="at most G groups of 4 instances while shrinking a counterexample "
+                        "(default 40)")
     p.add_argument("--json", action="store_true", help="print the BoundReport as JSON")
     p.set_defaults(handler=_cmd_bound)
 
@@ -117,6 +120,8 @@ def _cmd_bound(args, out) -> int:
         raise InvalidParameter("workers", args.workers, "must be an integer >= 1")
     if args.examples < 1:
         raise InvalidParameter("examples", args.examples, "must be an integer >= 1")
+    if args.shrink_groups < 0:
+        raise InvalidParameter("shrink-groups", args.shrink_groups, "must be an integer >= 0")
     bound = parse_bound(args.expr)  # rejects bad text before any other work
     scenario = _scenario(args)
     progress = _Progress(sys.stderr)
@@ -126,7 +131,8 @@ def _cmd_bound(args, out) -> int:
             from concurrent.futures import ProcessPoolExecutor
             executor = ProcessPoolExecutor(args.workers)
         report = check_bound(bound, scenario=scenario, examples=args.examples, seed=args.seed,
-                             executor=executor, rtol=args.rtol, progress=progress)
+                             executor=executor, rtol=args.rtol, progress=progress,
+                             max_shrink_groups=args.shrink_groups)
     except _errors.DerivcheckError as exc:  # numeric_checks' own exception family
         raise DerivcheckError(str(exc)) from None
     finally:
