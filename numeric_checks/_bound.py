@@ -443,7 +443,9 @@ def _inst_text(inst: dict) -> str:
 def _relevant(inst: dict) -> dict:
     keep = set(_collapse({**{k: None for k in DEFAULT_SCENARIO}, "dynamics": inst["dynamics"],
                           "model": inst["model"]}))
-    return {k: v for k, v in inst.items() if k in keep or k == "data_seed"}
+    order = ("dynamics", "gamma", "damping", "model", "activation", "depth", "width", "samples",
+             "input_dim", "t_max", "realizable", "data_seed")
+    return {k: inst[k] for k in order if k in inst and (k in keep or k == "data_seed")}
 
 
 def _replays(text: str, inst: dict, rtol: float) -> tuple[str, str]:
@@ -497,7 +499,7 @@ def _key(inst):
 
 def check_bound(bound, *, scenario: dict | None = None, examples: int = 48, seed: int = 0,
                 executor=None, rtol: float = 1e-8, n_times: int = 101, eq_tol: float = 1e-6,
-                max_shrink_groups: int = 40, progress=None) -> BoundReport:
+                max_shrink_groups: int = 16, progress=None) -> BoundReport:
     """Search simulated trajectories for a violation of ``bound``; returns a :class:`BoundReport`.
 
     ``bound``: text in the bound language (:func:`parse_bound`) or a callable taking a
@@ -564,9 +566,10 @@ def check_bound(bound, *, scenario: dict | None = None, examples: int = 48, seed
         if data_seed is not None:
             raise InvalidParameter("data_seed", data_seed, "replays one instance: every other "
                                    "scenario key must be fixed, not a range")
-        minimal = _search(ranges, run, examples, seed, max_shrink_groups, results)
-        searched = f"{len(results)} instances (Hypothesis seed {seed}, {examples} in the search"
-        searched += f" phase, groups of {GROUP})"
+        minimal, n_search = _search(ranges, run, examples, seed, max_shrink_groups, results)
+        searched = (f"{len(results)} instances (Hypothesis seed {seed}, groups of {GROUP}: "
+                    f"{n_search} before the first confirmed violation, budget {examples}")
+        searched += f"; {len(results) - n_search} while shrinking)" if minimal else ")"
     return _report(text, ranges, results, minimal, seed, examples, opts, searched,
                    time.perf_counter() - start)
 
@@ -587,6 +590,7 @@ def _search(ranges, run, examples, seed, max_shrink_groups, results):
     failing: set = set()
     shrink_groups = [0]
     found = [False]
+    n_search = [0]
     n_groups = max(1, math.ceil(examples / GROUP))
 
     @hseed(seed)
@@ -608,6 +612,8 @@ def _search(ranges, run, examples, seed, max_shrink_groups, results):
         if margins:
             target(float(np.clip(-min(margins), -1e12, 1e12)), label="negative worst margin")
         if key in failing or any(o["confirmed"] for o in out):
+            if not found[0]:
+                n_search[0] = len(results)
             found[0] = True
             failing.add(key)
             raise _Violation(out)
@@ -615,8 +621,8 @@ def _search(ranges, run, examples, seed, max_shrink_groups, results):
     try:
         probe()
     except _Violation as exc:
-        return exc.results
-    return None
+        return exc.results, n_search[0]
+    return None, len(results)
 
 
 def _report(text, ranges, results, minimal, seed, examples, opts, searched, seconds):

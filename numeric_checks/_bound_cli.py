@@ -51,9 +51,9 @@ def add_parser(sub) -> None:
     p.add_argument("--rtol", type=float, default=1e-8, help="integration tolerance (default 1e-8)")
     p.add_argument("--workers", type=int, default=1, metavar="W",
                    help="processes for independent instances (default 1; same answer)")
-    p.add_argument("--shrink-groups", type=int, default=40, metavar="G",
+    p.add_argument("--shrink-groups", type=int, default=16, metavar="G",
                    help="at most G groups of 4 instances while shrinking a counterexample "
-                        "(default 40)")
+                        "(default 16)")
     p.add_argument("--json", action="store_true", help="print the BoundReport as JSON")
     p.set_defaults(handler=_cmd_bound)
 
