@@ -435,7 +435,7 @@ def _nag_audit(gamma=8.0):
     return _CACHE[key]
 
 
-@register_trajectory_check("ntk_nesterov_lyapunov:(E.2)")
+@register_trajectory_check("ntk_nesterov_lyapunov:(E.2)")  # used by step (E traj)
 def check_nag_energy() -> Verdict:
     runs, qs, bs = _nag_audit()
     inc = max(b["energy_max_rel_increase"] for b in bs)
