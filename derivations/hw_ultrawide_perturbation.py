@@ -313,7 +313,7 @@ STEPS = (
          inequality(given=("Q2.(***)", "Q2.eig")), uses=("Q2.(***)", "Q2.eig")),
     Step("Q2.O", "q2_final_bound_is_O_t_eps", Le(2 * R**2 * (1 + t * (lsmin + lsmax + eps)) / (t * eps),
                                                   sp.Symbol("K", positive=True)),
-         numeric(_o_teps, what="B/(t eps) along t = eps -> 0"), expect=REFUTED, finding="error",
+         numeric(_o_teps, what="B/(t eps) along t = eps -> 0"), uses=("Q2.final", "C5"), expect=REFUTED, finding="error",
          note="'2|u(0) - y|^2 (1 + t(l*min + l*max + eps)) = O(t eps)' is false: the bound is >= 2|u(0) - y|^2 for every "
               "t and eps (it does not even vanish at t = 0 or eps = 0), so it is O(1 + t), and its square root "
               "does not give O(t eps). Corrected statement and proof: steps C1-C5",
@@ -321,7 +321,7 @@ STEPS = (
                                                                    how="the corrected argument C1-C5"),
                                note="|u(t) - u*(t)| <= eps t |u(0) - y|")),
     Step("Q2.sqrt", "q2_result_distance_O_t_eps", Le(sp.sqrt(E2(t)), sp.Symbol("K", positive=True) * t * eps),
-         follows_from(derive=_sqrt_of_final, how="square root of Q2.final"), uses=("Q2.final",),
+         follows_from(derive=_sqrt_of_final, how="square root of Q2.final"), uses=("Q2.final", "C5"),
          expect=HOLDS_NUMERICALLY, also=trajectory(), finding="gap",
          note="the stated result |u*(t) - u(t)| = O(t eps) holds (simulated instances, K = |u(0) - y|; proof C1-C5) "
               "but the source's argument yields only sqrt(2) R sqrt(1 + t(...)), which is not O(t eps)",
