@@ -43,6 +43,7 @@ class Correction:
     rule: "Rule"
     expect: str = PROVED
     note: str = ""
+    uses: tuple[str, ...] | None = None  # premises of the corrected argument (default: the step's)
 
     def __post_init__(self) -> None:
         if self.expect not in STATUSES:
@@ -199,6 +200,7 @@ class Derivation:
         self.domain = getattr(module, "DOMAIN", None)
         self.doc: str = (module.__doc__ or "").strip()
         self._assumptions = {a.label: a for a in self.assumptions}
+        self._results: dict[str, StepResult | None] = {}
         self._steps = {}
         for s in self.steps:
             if s.label in self._steps or s.label in self._assumptions:
@@ -206,7 +208,7 @@ class Derivation:
             self._steps[s.label] = s
         known = set(self._steps) | set(self._assumptions)
         for s in self.steps:
-            missing = [u for u in s.uses if u not in known]
+            missing = [u for u in s.uses + ((s.correction.uses or ()) if s.correction else ()) if u not in known]
             if missing:
                 raise EncodingError(f"{self.id}:{s.label} uses unknown labels {missing}")
 
@@ -229,21 +231,48 @@ class Derivation:
             raise UnknownName(f"step label of {self.id}", label, self.labels) from None
 
     def check_step(self, label: str) -> StepResult:
+        """Check one step (its premises are checked too; results are cached per derivation).
+
+        A step that its rule proves from premises of which some are only supported
+        numerically (or not decided) is not ``proved``: it gets the weakest status of those
+        premises, and the evidence says which premise limits it.  A premise with a
+        correction contributes the status of its corrected claim (that is what is used).
+        """
+        if label in self._results:
+            return self._results[label]
         from ._rules import run_rule
 
         s = self.step(label)
+        self._results[label] = None  # guards against cycles in `uses`
         seed = stable_seed(self.id, s.label)
         ctx = CheckContext(self, s, seed)
         verdict = run_rule(s.rule, ctx, s.claim)
         if s.also is not None and verdict.status not in (PROVED, REFUTED):
             extra = run_rule(s.also, ctx, s.claim)
             verdict = _combine(verdict, extra)
+        premises = self._premise_statuses(s)
+        verdict = _limit_by_premises(verdict, premises)
         verdict = verdict.with_replay(verdict.replay or f"derivcheck show {self.id} --step '{s.label}'")
         corr = None
         if s.correction is not None:
             cctx = CheckContext(self, s, seed, corrected=True)
-            corr = run_rule(s.correction.rule, cctx, s.correction.claim)
-        return StepResult(s, verdict, corr)
+            cprem = premises if s.correction.uses is None else self._premise_statuses(s, s.correction.uses)
+            corr = _limit_by_premises(run_rule(s.correction.rule, cctx, s.correction.claim), cprem)
+        result = StepResult(s, verdict, corr)
+        self._results[label] = result
+        return result
+
+    def _premise_statuses(self, s: Step, uses: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+        out = []
+        for u in (s.uses if uses is None else uses):
+            if u not in self._steps:
+                continue  # an assumption
+            pr = self.check_step(u)
+            if pr is None:
+                raise EncodingError(f"{self.id}: the uses of {s.label} form a cycle through {u}")
+            status = pr.correction.status if pr.correction is not None else pr.verdict.status
+            out.append((u, status))
+        return out
 
     def check(self, label: str | None = None) -> "DerivationReport":
         """Check every step (or one step) and return the report."""
@@ -251,6 +280,19 @@ class Derivation:
         if label is not None:
             self.step(label)
         return DerivationReport(self, [self.check_step(lab) for lab in labels])
+
+
+def _limit_by_premises(verdict: Verdict, premises: list[tuple[str, str]]) -> Verdict:
+    """A proof is only as strong as its premises: demote ``proved`` when a premise is weaker."""
+    if verdict.status != PROVED:
+        return verdict
+    weak = [(u, st) for u, st in premises if st in (HOLDS_NUMERICALLY, INCONCLUSIVE, REFUTED)]
+    if not weak:
+        return verdict
+    status = INCONCLUSIVE if any(st != HOLDS_NUMERICALLY for _, st in weak) else HOLDS_NUMERICALLY
+    which = ", ".join(f"{u} ({st})" for u, st in weak)
+    return Verdict(status, verdict.tier, f"follows by its rule, but rests on {which}: {verdict.evidence}",
+                   {**verdict.details, "limited_by": [u for u, _ in weak]}, verdict.replay)
 
 
 def _combine(main: Verdict, extra: Verdict) -> Verdict:

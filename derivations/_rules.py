@@ -20,7 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from . import _prover
 from ._core import CheckContext
-from ._errors import DerivcheckError, EncodingError
+from ._errors import DerivcheckError, EncodingError, InvalidParameter
 from ._verdict import CITED, HOLDS_NUMERICALLY, INCONCLUSIVE, PROVED, REFUTED, Verdict
 
 
@@ -101,7 +101,10 @@ def _check_inequality_claim(ctx: CheckContext, claim: sp.Basic, conditions=(), d
     abstracted, aconds = joint[0], tuple(joint[1:])
     dom = dict(ctx.domain or {})
     dom.update(domain or {})
-    v = _prover.check_inequality(abstracted, conditions=aconds, domain=dom or None, seed=ctx.seed, tiers=tiers)
+    try:
+        v = _prover.check_inequality(abstracted, conditions=aconds, domain=dom or None, seed=ctx.seed, tiers=tiers)
+    except InvalidParameter as exc:  # e.g. the side conditions leave too few sample points
+        return Verdict(INCONCLUSIVE, None, f"not decided: {exc}", {"error": str(exc)})
     if back and v.status == REFUTED:
         names = ", ".join(f"{k} = {sp.sstr(b)}" for k, b in list(back.items())[:6])
         return Verdict(INCONCLUSIVE, v.tier,
@@ -232,6 +235,8 @@ class _Identity(Rule):
     domain: Mapping | None = None
 
     def check(self, ctx, claim):
+        if claim is sp.true:
+            return Verdict(PROVED, "sympy", "SymPy evaluates the equality to True as it is built", {})
         if not isinstance(claim, sp.Equality):
             raise EncodingError(f"{ctx.derivation.id}:{ctx.step.label}: {self.name} needs an equality claim")
         lhs, rhs = claim.lhs, claim.rhs

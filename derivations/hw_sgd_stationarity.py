@@ -345,7 +345,9 @@ STEPS = (
          correction=Correction(Le(fs, fw0 + (beta / 2 * PI6 - sp.log(T + 1) + sp.log(sp.ceiling(beta))) * eps**2
                                   + beta / 2 * PI6 * sigma**2),
                                follows_from(derive=_q2_bound, how="as above, with the corrected Q2.harm.outer"),
-                               note="with sum eta_t >= ln(T+1) - ln ceil(beta)")),
+                               expect=HOLDS_NUMERICALLY,
+                               note="with sum eta_t >= ln(T+1) - ln ceil(beta); holds numerically because its "
+                                    "premises Q2.pi and the corrected Q2.harm.outer are checked numerically")),
     Step("Q2.lnT", "q2_log_T_bound",
          Le(sp.log(T), (fw0 + beta / 2 * PI6 * (eps**2 + sigma**2) + sp.log(beta) * eps**2 - fs) / eps**2),
          follows_from(derive=lambda ctx: ctx.claim("Q2.bound"), how="rearranging Q2.bound (divide by eps^2)"),
@@ -355,7 +357,8 @@ STEPS = (
               "f(w_0) - f* >= |grad f(w_0)|^2/(2 beta) > eps^2/(2 beta) = 10)",
          correction=Correction(Le(sp.log(T + 1), (fw0 + beta / 2 * PI6 * (eps**2 + sigma**2)
                                                   + sp.log(sp.ceiling(beta)) * eps**2 - fs) / eps**2),
-                               follows_from(derive=lambda ctx: ctx.claim("Q2.bound"), how="rearranging corrected Q2.bound"))),
+                               follows_from(derive=lambda ctx: ctx.claim("Q2.bound"), how="rearranging corrected Q2.bound"),
+                               expect=HOLDS_NUMERICALLY, note="inherits the numeric support of corrected Q2.bound")),
     Step("Q2.T", "q2_iteration_bound",
          Le(T, sp.exp((fw0 + beta / 2 * PI6 * (eps**2 + sigma**2) + sp.log(beta) * eps**2 - fs) / eps**2)),
          follows_from(derive=_exp_both("Q2.lnT"), how="exp of both sides of Q2.lnT"), uses=("Q2.lnT",),
@@ -365,7 +368,8 @@ STEPS = (
               "T + 1 <= ceil(beta) exp((f(w_0) - f* + beta pi^2/12 (eps^2 + sigma^2))/eps^2)",
          correction=Correction(Le(T + 1, sp.exp((fw0 + beta / 2 * PI6 * (eps**2 + sigma**2)
                                                  + sp.log(sp.ceiling(beta)) * eps**2 - fs) / eps**2)),
-                               follows_from(derive=_exp_both("Q2.lnT"), how="exp of both sides of corrected Q2.lnT"))),
+                               follows_from(derive=_exp_both("Q2.lnT"), how="exp of both sides of corrected Q2.lnT"),
+                               expect=HOLDS_NUMERICALLY, note="inherits the numeric support of corrected Q2.bound")),
 )
 
 # aggregate forms used by Q2.bound (inserted before it: the summed inequality with E|g|^2 > eps^2, and S2 <= beta pi^2/12)

@@ -51,6 +51,11 @@ def _derivation(*steps, assumptions=(), conditions=()):
     return Derivation(mod)
 
 
+def given(label, claim):
+    """A hypothesis of a unit test: an assumption with an expression (not a checked step)."""
+    return Assumption(label, f"hyp_{label}", "hypothesis of the test", claim)
+
+
 def status(*steps, label=None, **kw):
     d = _derivation(*steps, **kw)
     res = d.check(label or steps[-1].label)[label or steps[-1].label]
@@ -64,7 +69,7 @@ def test_identity_rule():
 
 def test_identity_rule_rejects_inequality_claim():
     with pytest.raises(EncodingError):
-        status(Step("a", "a", Le(x, x + 1), identity()))
+        status(Step("a", "a", Le(x, x**2), identity()))
 
 
 def test_differentiate_rule():
@@ -100,73 +105,73 @@ def test_inequality_with_function_values_is_never_refuted_by_abstraction():
 
 
 def test_follows_from_by_solving_a_used_equation():
-    ode = Step("ode", "ode", Eq(D(u(t), (t, 2)) + 3 / t * D(u(t), t), 2 * w(t)), definition())
+    ode = given("ode", Eq(D(u(t), (t, 2)) + 3 / t * D(u(t), t), 2 * w(t)))
     good = Step("c", "c", Eq(t * D(u(t), (t, 2)) + 3 * D(u(t), t), 2 * t * w(t)),
                 follows_from(solve={"ode": D(u(t), (t, 2))}), uses=("ode",))
     bad = Step("c", "c", Eq(t * D(u(t), (t, 2)) + 2 * D(u(t), t), 2 * t * w(t)),
                follows_from(solve={"ode": D(u(t), (t, 2))}), uses=("ode",))
-    assert status(ode, good).status == PROVED
-    assert status(ode, bad).status == REFUTED
+    assert status(good, assumptions=(ode,)).status == PROVED
+    assert status(bad, assumptions=(ode,)).status == REFUTED
 
 
 def test_follows_from_derive_detects_a_gap():
-    per = Step("p", "p", Le(alpha(h, t) - alpha(h, 0), H0 * t**2 / 2), inequality(tiers=("sympy",)))
+    per = given("p", Le(alpha(h, t) - alpha(h, 0), H0 * t**2 / 2))
     Sum = sp.Sum
     lim = (h, 1, K - 1)
     claim_ok = Le(Sum(alpha(h, t), lim) - Sum(alpha(h, 0), lim), (K - 1) * H0 * t**2 / 2)
     claim_gap = Le(Sum(alpha(h, t), lim) - Sum(alpha(h, 0), lim), H0 * t**2 / 2)
     ok = Step("s", "s", claim_ok, sum_over(of="p", index=h, lower=1, upper=K - 1), uses=("p",))
     gap = Step("s", "s", claim_gap, sum_over(of="p", index=h, lower=1, upper=K - 1), uses=("p",))
-    assert status(per, ok).status == PROVED
-    v = status(per, gap)
+    assert status(ok, assumptions=(per,)).status == PROVED
+    v = status(gap, assumptions=(per,))
     assert v.status == INCONCLUSIVE and "does not imply" in v.evidence
 
 
 def test_comparison_gronwall_with_limit():
-    hyp = Step("h", "h", Le(D(u(t), t), -3 / t * u(t)), inequality())
+    hyp = given("h", Le(D(u(t), t), -3 / t * u(t)))
     good = Step("g", "g", Le(u(t), u(t0) * (t0 / t) ** 3), comparison(hypothesis="h", u=u(t), t=t, t0=t0), uses=("h",))
     too_strong = Step("g", "g", Le(u(t), u(t0) * (t0 / t) ** 4), comparison(hypothesis="h", u=u(t), t=t, t0=t0), uses=("h",))
     at_zero = Step("g", "g", Le(u(t), 0), comparison(hypothesis="h", u=u(t), t=t, t0=t0, limit=0), uses=("h",))
-    assert status(hyp, good, label="g").status == PROVED
-    assert status(hyp, too_strong, label="g").status == INCONCLUSIVE
-    assert status(hyp, at_zero, label="g").status == PROVED
+    assert status(good, assumptions=(hyp,)).status == PROVED
+    assert status(too_strong, assumptions=(hyp,)).status == INCONCLUSIVE
+    assert status(at_zero, assumptions=(hyp,)).status == PROVED
 
 
 def test_comparison_with_forcing_term():
-    hyp = Step("h", "h", Le(D(u(t), t), -u(t) + 1), inequality())
+    hyp = given("h", Le(D(u(t), t), -u(t) + 1))
     good = Step("g", "g", Le(u(t), 1 + (u(t0) - 1) * sp.exp(t0 - t)), comparison(hypothesis="h", u=u(t), t=t, t0=t0),
                 uses=("h",))
     wrong = Step("g", "g", Le(u(t), (u(t0) - 1) * sp.exp(t0 - t)), comparison(hypothesis="h", u=u(t), t=t, t0=t0),
                  uses=("h",))
-    assert status(hyp, good).status == PROVED
-    assert status(hyp, wrong).status == INCONCLUSIVE
+    assert status(good, assumptions=(hyp,)).status == PROVED
+    assert status(wrong, assumptions=(hyp,)).status == INCONCLUSIVE
 
 
 def test_limit_rule():
-    base = Step("b", "b", Le(u(t) - H0 * t, u(t0) * (t0 / t) ** 3), inequality())
+    base = given("b", Le(u(t) - H0 * t, u(t0) * (t0 / t) ** 3))
     good = Step("l", "l", Le(u(t) - H0 * t, 0), limit(of="b", var=t0, to=0, bounded=(u(t0),)), uses=("b",))
     wrong = Step("l", "l", Le(u(t) - H0 * t, -1), limit(of="b", var=t0, to=0, bounded=(u(t0),)), uses=("b",))
-    assert status(base, good).status == PROVED
-    assert status(base, wrong).status == INCONCLUSIVE
+    assert status(good, assumptions=(base,)).status == PROVED
+    assert status(wrong, assumptions=(base,)).status == INCONCLUSIVE
 
 
 def test_limit_of_lone_bounded_term_is_an_encoding_error():
-    base = Step("b", "b", Le(u(t), u(t0)), inequality())
+    base = given("b", Le(u(t), u(t0)))
     bad = Step("l", "l", Le(u(t), 0), limit(of="b", var=t0, to=0, bounded=(u(t0),)), uses=("b",))
     with pytest.raises(EncodingError, match="boundedness is not enough"):
-        status(base, bad)
+        status(bad, assumptions=(base,))
 
 
 def test_chain_rule_of_transitivity():
-    a1 = Step("1", "1", Le(f(t), g(t)), inequality())
-    a2 = Step("2", "2", Le(g(t), H0), inequality())
+    a1 = given("1", Le(f(t), g(t)))
+    a2 = given("2", Le(g(t), H0))
     good = Step("3", "3", Le(f(t), H0), follows_from(derive=lambda ctx: chain(ctx, "1", "2")), uses=("1", "2"))
     wrong = Step("3", "3", Le(f(t), H0 / 2), follows_from(derive=lambda ctx: chain(ctx, "1", "2")), uses=("1", "2"))
-    assert status(a1, a2, good).status == PROVED
-    assert status(a1, a2, wrong).status == INCONCLUSIVE
+    assert status(good, assumptions=(a1, a2)).status == PROVED
+    assert status(wrong, assumptions=(a1, a2)).status == INCONCLUSIVE
     mismatched = Step("3", "3", Le(f(t), H0), follows_from(derive=lambda ctx: chain(ctx, "2", "1")), uses=("1", "2"))
     with pytest.raises(EncodingError, match="cannot chain"):
-        status(a1, a2, mismatched)
+        status(mismatched, assumptions=(a1, a2))
 
 
 def test_cited_rule_with_and_without_sanity_check():
@@ -205,3 +210,14 @@ def test_unknown_use_label_is_an_encoding_error():
 def test_duplicate_label_is_an_encoding_error():
     with pytest.raises(EncodingError, match="duplicate"):
         _derivation(Step("a", "a", Eq(x, x), identity()), Step("a", "b", Eq(x, x), identity()))
+
+
+def test_proof_from_a_numerically_supported_premise_is_not_proved():
+    premise = Step("p", "p", Le(x, x**2 + 1), numeric(lambda ctx, c: Verdict(HOLDS_NUMERICALLY, "numeric", "sampled"),
+                                                      what="demo"))
+    step = Step("c", "c", Le(2 * x, 2 * x**2 + 2), follows_from(derive=lambda ctx: ctx.claim("p"), how="p times 2"),
+                uses=("p",))
+    v = status(premise, step)
+    assert v.status == HOLDS_NUMERICALLY and "rests on p (holds_numerically)" in v.evidence
+    proved_premise = Step("p", "p", Le(x, x**2 + 1), inequality())
+    assert status(proved_premise, step).status == PROVED
