@@ -258,3 +258,23 @@ def test_full_report_command_under_two_minutes(tmp_path):
     assert page.errors == [] and all(r["math_in_claim"] == 1 for r in page.rows)
     assert len(page.rows) == sum(len(d.steps) for d in derivations.ALL)
     assert seconds < 120, f"report took {seconds:.0f} s"
+
+
+def test_notes_index_links_every_note_and_report_section():
+    """notes/README.md indexes every notes file; each derivation's notes link its report section
+    (if this fails after adding notes/<id>.md: add it to notes/README.md and append the
+    'Report section: ...' line)."""
+    import re
+
+    notes = os.path.join(REPO, "notes")
+    index = open(os.path.join(notes, "README.md"), encoding="utf-8").read()
+    targets = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", index)
+    local = [t for t in targets if not t.startswith("../report/")]
+    assert local and all(os.path.isfile(os.path.join(notes, t)) for t in local)
+    files = sorted(f for f in os.listdir(notes) if f.endswith(".md") and f != "README.md")
+    assert [f for f in files if f"]({f})" not in index] == []
+    for i in derivations.ids():
+        assert f"../report/report.html#{i})" in index
+        path = os.path.join(notes, f"{i}.md")
+        if os.path.isfile(path):
+            assert f"report.html#{i})" in open(path, encoding="utf-8").read(), i
