@@ -51,7 +51,6 @@ from sympy import Eq, Ge, Gt, Integral, Le, Lt
 
 from derivations import (
     HOLDS_NUMERICALLY,
-    PROVED,
     REFUTED,
     INCONCLUSIVE,
     Assumption,
@@ -198,8 +197,6 @@ def _orthonormal_lambda0(ctx, claim) -> Verdict:
     for nn in (2, 3, 5):
         X = np.eye(nn)
         lam = float(np.linalg.eigvalsh(hinf_matrix(X))[0])
-        val = {"trace>n*lam0": (nn / 2, nn * lam), "rate": (np.sqrt(lam / 2), lam)}[ctx.step.name.split("__")[-1]] \
-            if "__" in ctx.step.name else None
         rows.append((nn, lam))
     nn, lam = rows[1]
     if ctx.step.label == "(lam0<1/2)":

@@ -54,7 +54,6 @@ from derivations import (
     Assumption,
     Correction,
     Step,
-    Verdict,
     cited,
     comparison,
     definition,
@@ -137,21 +136,12 @@ def _closed_form(ctx):
     return Eq(sp.expand(ftc.lhs * t**(-gamma)), -t**(-gamma) * ig.lhs)
 
 
-def _eps_sanity(ctx, claim) -> Verdict:  # pragma: no cover - kept for the report
-    return Verdict(HOLDS_NUMERICALLY, "numeric", "", {})
-
-
 def _trajectory_sanity(key):
     def fn(ctx, claim):
         from derivations._evidence import trajectory_verdict
 
         return trajectory_verdict(key)
     return fn
-
-
-def _energy_rename(ctx):
-    """(E.2) and (E.0) in values: 1/2 (v1^2 + v2^2) <= E_t - L_t ... see (E.3)."""
-    return ctx.claim("(E.2)")
 
 
 Rp_first = 2 * eps**(2 - alpha / 2) / (alpha - 4) * sp.sqrt(n * Cc * L0 / (m * mu**(alpha / 2) * rho**2))
