@@ -92,6 +92,7 @@ def test_audit_exits_1_when_a_computed_verdict_differs(monkeypatch):
     fake.__dict__.update(d.__dict__)
     fake.steps = (wrong,)
     fake._steps = {**d._steps, wrong.label: wrong}
+    fake._results = {}
     monkeypatch.setattr(_registry, "all_derivations", lambda: (fake,))
     code, out, _ = run("audit")
     assert code == 1
