@@ -863,7 +863,9 @@ def _numeric_disagreement(lhs, rhs, conditions, domain, rng, n_points):
     pair = sp.Tuple(lhs, rhs)
     pair = pair.doit() if pair.has(sp.Derivative) else pair
     use_jets = not pair.has(sp.Integral, sp.Sum, sp.Product, sp.Limit)
-    syms = sorted(pair.free_symbols, key=lambda s: s.name)
+    cond_syms = set().union(*(c.free_symbols for c in conditions)) if conditions else set()
+    # symbols of the side conditions are sampled too, so that the conditions can be evaluated
+    syms = sorted(pair.free_symbols | cond_syms, key=lambda s: s.name)
     for _ in range(n_points * 4):
         if compared >= n_points:
             break
@@ -884,7 +886,7 @@ def _numeric_disagreement(lhs, rhs, conditions, domain, rng, n_points):
                 shown = sym_pt
         if not use_jets:
             l_c, r_c = concretize(pair, rng)
-            csyms = sorted((l_c.free_symbols | r_c.free_symbols), key=lambda s: s.name)
+            csyms = sorted((l_c.free_symbols | r_c.free_symbols | cond_syms), key=lambda s: s.name)
             pt = _random_point(csyms, rng, domain)
             if conditions and not _hp_conditions_hold(conditions, pt):
                 continue

@@ -138,6 +138,13 @@ def compare_relations(ctx: CheckContext, claim: sp.Basic, derived: sp.Basic, how
         verdicts = [compare_relations(ctx, c, derived, how) for c in claim.args]
         return _prover._weakest(verdicts)
     claim, derived = expand_definitions(ctx, claim), expand_definitions(ctx, derived)
+    if claim is sp.true:
+        return Verdict(PROVED, "sympy", f"{how}; with the definitions expanded SymPy evaluates the claim to True", {})
+    if claim is sp.false:
+        return Verdict(REFUTED, "sympy", f"with the definitions expanded SymPy evaluates the claim to False", {})
+    if derived in (sp.true, sp.false):
+        return Verdict(INCONCLUSIVE, None, f"{how} gives {derived} after expanding definitions, which says nothing "
+                       "about the claim", {})
     rc, kc = _residual(claim)
     rd, kd = _residual(derived)
     shown = f"{how} gives {sp.sstr(derived)}"

@@ -173,3 +173,10 @@ def test_chain_rule_through_composite_argument():
     lhs = sp.diff(f(2 * t) ** 2, t)
     assert check_identity(lhs, 4 * f(2 * t) * sp.Subs(sp.Derivative(f(xi), xi), xi, 2 * t)).status == PROVED
     assert check_identity(lhs, 2 * f(2 * t) * sp.Subs(sp.Derivative(f(xi), xi), xi, 2 * t)).status == REFUTED
+
+
+def test_identity_with_conditions_on_other_symbols_is_still_checked():
+    g = sp.Symbol("gamma", positive=True)
+    v = check_identity(x**2, x**3, conditions=[g > 3])
+    assert v.status == REFUTED
+    assert check_identity((x + 1) ** 2, x**2 + 2 * x + 1, conditions=[g > 3]).status == PROVED
