@@ -75,10 +75,19 @@ DEFAULT_SEARCH = SearchSettings()
 def _rel_to_residual(rel: sp.Basic) -> tuple[sp.Expr, bool]:
     """``a <= b`` -> (b - a, strict=False); ``a > b`` -> (a - b, strict=True)."""
     if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan)):
-        return sp.sympify(rel.lhs - rel.rhs), isinstance(rel, sp.StrictGreaterThan)
+        return rel.lhs - rel.rhs, isinstance(rel, sp.StrictGreaterThan)
     if isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
-        return sp.sympify(rel.rhs - rel.lhs), isinstance(rel, sp.StrictLessThan)
+        return rel.rhs - rel.lhs, isinstance(rel, sp.StrictLessThan)
     raise InvalidParameter("relation", rel, "must be an inequality (<=, <, >=, >)")
+
+
+def _as_expr(value, name: str) -> sp.Expr:
+    """A SymPy expression or a number; text is refused (it is never parsed: parsing executes code)."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sp.Float(value) if isinstance(value, float) else sp.Integer(value)
+    raise InvalidParameter(name, value, "must be a SymPy expression or a number (text is not parsed)")
 
 
 def _conditions(conditions: Iterable[sp.Basic]) -> tuple[sp.Basic, ...]:
@@ -701,7 +710,7 @@ def check_nonnegative(
     bad = [t for t in tiers if t not in ALL_TIERS]
     if bad or not tiers:
         raise InvalidParameter("tiers", tuple(tiers), f"each tier must be one of {ALL_TIERS}")
-    expr = sp.sympify(expr)
+    expr = _as_expr(expr, "expr")
     conds = _conditions(conditions)
     goal = f"{sp.sstr(expr)} {'> 0' if strict else '>= 0'}"
     if _has_undefined_functions(expr):
@@ -914,7 +923,7 @@ def check_identity(
     settings: SearchSettings = DEFAULT_SEARCH,
 ) -> Verdict:
     """Decide ``lhs == rhs`` for all admissible values (undefined functions: for all smooth functions)."""
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = _as_expr(lhs, "lhs"), _as_expr(rhs, "rhs")
     conds = _conditions(conditions)
     rng = np.random.default_rng(seed)
     diff = lhs - rhs

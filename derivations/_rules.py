@@ -118,11 +118,11 @@ def _check_inequality_claim(ctx: CheckContext, claim: sp.Basic, conditions=(), d
 def _residual(rel: sp.Basic) -> tuple[sp.Expr, str]:
     """(expression, kind) with kind 'eq' (expression == 0), 'ge' (>= 0) or 'gt' (> 0)."""
     if isinstance(rel, sp.Equality):
-        return sp.sympify(rel.lhs - rel.rhs), "eq"
+        return rel.lhs - rel.rhs, "eq"
     if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan)):
-        return sp.sympify(rel.lhs - rel.rhs), "gt" if isinstance(rel, sp.StrictGreaterThan) else "ge"
+        return rel.lhs - rel.rhs, "gt" if isinstance(rel, sp.StrictGreaterThan) else "ge"
     if isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
-        return sp.sympify(rel.rhs - rel.lhs), "gt" if isinstance(rel, sp.StrictLessThan) else "ge"
+        return rel.rhs - rel.lhs, "gt" if isinstance(rel, sp.StrictLessThan) else "ge"
     raise EncodingError(f"expected a relation (==, <=, <, >=, >), got {sp.sstr(rel)}")
 
 
@@ -413,7 +413,7 @@ def _substitute(claim: sp.Basic, mapping: Mapping) -> sp.Basic:
 
 def scale(rel: sp.Basic, factor: sp.Expr) -> sp.Basic:
     """Multiply both sides of a relation by a factor that SymPy knows to be positive."""
-    factor = sp.sympify(factor)
+    factor = _prover._as_expr(factor, "factor")
     if factor.is_positive is not True:
         raise EncodingError(f"scale: factor {sp.sstr(factor)} is not known to be positive")
     return rel.func(factor * rel.lhs, factor * rel.rhs)

@@ -180,3 +180,11 @@ def test_identity_with_conditions_on_other_symbols_is_still_checked():
     v = check_identity(x**2, x**3, conditions=[g > 3])
     assert v.status == REFUTED
     assert check_identity((x + 1) ** 2, x**2 + 2 * x + 1, conditions=[g > 3]).status == PROVED
+
+
+def test_text_is_refused_not_parsed():
+    with pytest.raises(InvalidParameter, match="text is not parsed"):
+        check_nonnegative("__import__('os').system('true')")
+    with pytest.raises(InvalidParameter, match="text is not parsed"):
+        check_identity("x", x)
+    assert check_nonnegative(sp.Integer(0) + 2).status == PROVED
